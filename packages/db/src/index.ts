@@ -1,6 +1,6 @@
 export { createDb, type Db } from "./client";
 export { newId, type IdPrefix } from "./ids";
 export { migrate, MIGRATIONS_DIR } from "./migrate";
-export { uniqueViolationConstraint } from "./errors";
+export { uniqueViolationConstraint, isDatabaseUnavailable } from "./errors";
 export { Prisma, ProfileImageStatus } from "./generated/prisma/client";
 export type { User, UserEmailAddress, UserPhoneNumber, ProfileImage, Deployment } from "./generated/prisma/client";

@@ -1,0 +1,39 @@
+// createServer(deps): the Express app, wired from its dependencies and
+// nothing else, so tests drive it with supertest and main.ts listens.
+import express from "express";
+import type { ProfileImageProducer } from "@svc/queue";
+import type { Logger } from "@svc/telemetry";
+import type { UserDeps } from "@svc/users";
+import { requireSecretKey, type RateLimiter } from "./http/auth";
+import { errorHandler, notFoundHandler } from "./http/errors";
+import { requestLogger } from "./http/request-log";
+import { healthRouter, type ReadinessChecks } from "./routes/health";
+import { settingsRouter } from "./routes/settings";
+import { usersRouter } from "./routes/users";
+
+export interface ApiDeps extends UserDeps {
+  logger: Logger;
+  maxImageBytes: number;
+  readiness: ReadinessChecks;
+  rateLimiter?: RateLimiter;
+  producer: ProfileImageProducer;
+}
+
+export function createServer(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use(requestLogger(deps.logger));
+
+  app.use(healthRouter(deps.readiness));
+
+  const authenticated = express.Router();
+  authenticated.use(requireSecretKey(deps.db, deps.rateLimiter));
+  authenticated.use(usersRouter(deps));
+  authenticated.use(settingsRouter(deps));
+  app.use(authenticated);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,225 @@
+// Creating a user (SPEC 4): validate against the deployment's settings, check
+// the image, stage it, then write user + primary email + primary phone (+ image
+// record, + idempotency record) in one transaction, and enqueue after commit.
+import { createHash } from "node:crypto";
+import bcrypt from "bcrypt";
+import { newId, Prisma, uniqueViolationConstraint } from "@svc/db";
+import { ConflictError, ValidationError } from "./errors";
+import type { UserDeps } from "./ports";
+import {
+  discardStaged,
+  enqueueAfterCommit,
+  inspectUpload,
+  jobFor,
+  profileImageRow,
+  stageImage,
+  type StagedImage,
+} from "./profile-images";
+import { getAuthSettings } from "./settings";
+import type { UserResource } from "./user-resource";
+import { validateUserFields, type ValidUserFields } from "./validate";
+
+export interface CreateUserRequest {
+  deploymentId: string;
+  /** Text fields as received (multipart strings or JSON values); already checked for unknown/repeated names. */
+  fields: Readonly<Record<string, unknown>>;
+  /** Bytes of the `profile_image` part, if one came. */
+  profileImage?: Buffer;
+  idempotencyKey?: string;
+}
+
+export interface CreateUserResult {
+  user: UserResource;
+  /** True when this is the stored answer to an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+}
+
+type Identifier = "email_address" | "phone_number" | "username";
+
+const TAKEN: Record<Identifier, string> = {
+  email_address: "That email address is taken.",
+  phone_number: "That phone number is taken.",
+  username: "That username is taken.",
+};
+
+const CONSTRAINT_FIELD: Record<string, Identifier> = {
+  user_email_addresses_deployment_id_email_key: "email_address",
+  user_phone_numbers_deployment_id_phone_key: "phone_number",
+  users_deployment_id_username_key: "username",
+};
+
+const taken = (params: Identifier[]) =>
+  new ConflictError(params.map((param) => ({ code: "form_identifier_exists", message: TAKEN[param], param })));
+
+/** Fingerprint of what was asked, so a reused Idempotency-Key with another body is caught. */
+function requestFingerprint(request: CreateUserRequest): string {
+  const hash = createHash("sha256");
+  for (const name of Object.keys(request.fields).sort()) hash.update(`${name}\0${JSON.stringify(request.fields[name])}\0`);
+  if (request.profileImage?.length) hash.update("profile_image\0").update(request.profileImage);
+  return hash.digest("hex");
+}
+
+async function findClashes(deps: UserDeps, deploymentId: string, fields: ValidUserFields): Promise<Identifier[]> {
+  if (!fields.emailAddress && !fields.phoneNumber && !fields.username) return [];
+  const rows = await deps.db.$queryRaw<{ param: Identifier }[]>`
+    SELECT 'email_address' AS param FROM user_email_addresses
+      WHERE deployment_id = ${deploymentId} AND email_normalized = ${fields.emailAddress?.toLowerCase() ?? null}
+    UNION ALL
+    SELECT 'phone_number' FROM user_phone_numbers
+      WHERE deployment_id = ${deploymentId} AND phone_number = ${fields.phoneNumber}
+    UNION ALL
+    SELECT 'username' FROM users
+      WHERE deployment_id = ${deploymentId} AND username_normalized = ${fields.username?.toLowerCase() ?? null}`;
+  return rows.map((r) => r.param);
+}
+
+async function replay(deps: UserDeps, deploymentId: string, key: string, fingerprint: string) {
+  const record = await deps.db.idempotencyRecord.findUnique({ where: { deploymentId_key: { deploymentId, key } } });
+  if (!record || record.createdAt.getTime() < Date.now() - deps.idempotencyTtlMs) return undefined;
+  if (record.requestHash !== fingerprint) {
+    throw new ValidationError([
+      {
+        code: "idempotency_key_reused",
+        message: "This Idempotency-Key was already used with a different request body.",
+        param: "Idempotency-Key",
+      },
+    ]);
+  }
+  return { user: record.responseBody as unknown as UserResource, replayed: true };
+}
+
+export async function createUser(deps: UserDeps, request: CreateUserRequest): Promise<CreateUserResult> {
+  const { deploymentId, idempotencyKey } = request;
+  const fingerprint = idempotencyKey ? requestFingerprint(request) : "";
+  if (idempotencyKey) {
+    const earlier = await replay(deps, deploymentId, idempotencyKey, fingerprint);
+    if (earlier) return earlier;
+  }
+
+  const settings = await getAuthSettings(deps.db, deploymentId);
+  const { fields, issues } = validateUserFields(request.fields, settings);
+  const upload = await inspectUpload(request.profileImage, deps.maxImagePixels, "profile_image");
+  issues.push(...upload.issues);
+  if (issues.length) throw new ValidationError(issues);
+
+  const clashes = await findClashes(deps, deploymentId, fields);
+  if (clashes.length) throw taken(clashes);
+
+  // bcrypt runs on libuv's thread pool; staging is network I/O: do both at once.
+  const [passwordHash, staged] = await Promise.all([
+    fields.password === null ? null : bcrypt.hash(fields.password, deps.bcryptCost),
+    upload.image ? stageImage(deps, deploymentId, upload.image) : undefined,
+  ]);
+
+  const now = new Date();
+  const user: UserResource = {
+    id: newId("user"),
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+    first_name: fields.firstName,
+    last_name: fields.lastName,
+    username: fields.username,
+    profile_picture_url: "",
+    profile_image_status: staged ? "pending" : "none",
+    primary_email_address: fields.emailAddress,
+    primary_phone_number: fields.phoneNumber,
+  };
+
+  try {
+    await insertUser(deps, request, fingerprint, user, { passwordHash, staged, now });
+  } catch (error) {
+    await discardStaged(deps, staged);
+    const constraint = uniqueViolationConstraint(error);
+    if (constraint === "idempotency_records_pkey" && idempotencyKey) {
+      // A concurrent request with the same key committed first (we waited on its row lock).
+      const earlier = await replay(deps, deploymentId, idempotencyKey, fingerprint);
+      if (earlier) return earlier;
+    }
+    const field = constraint === undefined ? undefined : CONSTRAINT_FIELD[constraint];
+    if (field) throw taken([field]);
+    throw error;
+  }
+
+  if (staged) await enqueueAfterCommit(deps, jobFor(deploymentId, user.id, staged));
+  return { user, replayed: false };
+}
+
+async function insertUser(
+  deps: UserDeps,
+  request: CreateUserRequest,
+  fingerprint: string,
+  user: UserResource,
+  extra: { passwordHash: string | null; staged: StagedImage | undefined; now: Date },
+): Promise<void> {
+  const { db } = deps;
+  const { deploymentId, idempotencyKey } = request;
+  const { passwordHash, staged, now } = extra;
+  const email = user.primary_email_address;
+  const phone = user.primary_phone_number;
+  const writes: Prisma.PrismaPromise<unknown>[] = [];
+  if (idempotencyKey) {
+    // First, so a concurrent request with the same key waits here and then replays.
+    await db.idempotencyRecord.deleteMany({
+      where: { deploymentId, key: idempotencyKey, createdAt: { lt: new Date(Date.now() - deps.idempotencyTtlMs) } },
+    });
+    writes.push(
+      db.idempotencyRecord.create({
+        data: {
+          deploymentId,
+          key: idempotencyKey,
+          requestHash: fingerprint,
+          responseStatus: 201,
+          responseBody: user as unknown as Prisma.InputJsonValue,
+          createdAt: now,
+        },
+      }),
+    );
+  }
+  writes.push(
+    db.user.create({
+      data: {
+        id: user.id,
+        deploymentId,
+        firstName: user.first_name,
+        lastName: user.last_name,
+        username: user.username,
+        usernameNormalized: user.username?.toLowerCase() ?? null,
+        passwordHash,
+        profileImageId: staged?.imageId ?? null,
+        profileImageStatus: user.profile_image_status,
+        createdAt: now,
+        updatedAt: now,
+        emailAddresses: email
+          ? {
+              create: {
+                id: newId("email"),
+                deploymentId,
+                emailAddress: email,
+                emailNormalized: email.toLowerCase(),
+                isPrimary: true,
+                verified: true,
+                verifiedAt: now,
+                createdAt: now,
+              },
+            }
+          : undefined,
+        phoneNumbers: phone
+          ? {
+              create: {
+                id: newId("phone"),
+                deploymentId,
+                phoneNumber: phone,
+                isPrimary: true,
+                verified: true,
+                verifiedAt: now,
+                createdAt: now,
+              },
+            }
+          : undefined,
+        profileImages: staged ? { create: profileImageRow(deploymentId, staged, now) } : undefined,
+      },
+      select: { id: true },
+    }),
+  );
+  await db.$transaction(writes);
+}

@@ -1,0 +1,10 @@
+export * from "./errors";
+export * from "./settings";
+export * from "./validate";
+export * from "./user-resource";
+export * from "./users";
+export * from "./deployments";
+export * from "./create-user";
+export * from "./profile-images";
+export * from "./process-profile-image";
+export type * from "./ports";
