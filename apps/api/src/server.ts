@@ -7,7 +7,9 @@ import type { UserDeps } from "@svc/users";
 import { requireSecretKey, type RateLimiter } from "./http/auth";
 import { errorHandler, notFoundHandler } from "./http/errors";
 import { requestLogger } from "./http/request-log";
+import { docsRouter } from "./routes/docs";
 import { healthRouter, type ReadinessChecks } from "./routes/health";
+import { opsRouter } from "./routes/ops";
 import { settingsRouter } from "./routes/settings";
 import { usersRouter } from "./routes/users";
 
@@ -26,6 +28,8 @@ export function createServer(deps: ApiDeps): express.Express {
   app.use(requestLogger(deps.logger));
 
   app.use(healthRouter(deps.readiness));
+  app.use(docsRouter(deps));
+  app.use(opsRouter(deps));
 
   const authenticated = express.Router();
   authenticated.use(requireSecretKey(deps.db, deps.rateLimiter));
