@@ -48,6 +48,8 @@ export interface TestApi {
   /** `Authorization` header value for this deployment. */
   auth: string;
   logLines: string[];
+  /** A quiet logger for calling use cases directly. */
+  logger(): Logger;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function createTestApi(overrides: Record<string, string> = {}): Pro
     key: secretKey,
     auth: `Bearer ${secretKey}`,
     logLines: lines,
+    logger: () => createLogger({ level: "silent", pretty: false, name: "test" }),
     async close() {
       await context.close();
     },

@@ -86,7 +86,8 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
     const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
     if (!rowCount) {
       await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`).catch((error: { code?: string }) => {
-        if (error.code !== "42P04") throw error; // created meanwhile by a concurrent runner
+        // Created meanwhile by a concurrent runner: 42P04, or 23505 when both raced in the catalog.
+        if (error.code !== "42P04" && error.code !== "23505") throw error;
       });
     }
   } finally {

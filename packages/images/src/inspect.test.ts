@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ftypHeader, pngHeaderOnly, solid, solidAs, SVG, TEXT, twoFrameGif } from "../test/images";
+import { ftypHeader, pngHeaderOnly, solid, solidAs, SVG, TEXT, twoFrameGif } from "../../../test/support/images";
 import { ImageRejectedError, inspectImage } from "./inspect";
 
 const limits = { maxPixels: 40_000_000 };

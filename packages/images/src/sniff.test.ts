@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ftypHeader, SVG, solidAs, TEXT } from "../test/images";
+import { ftypHeader, SVG, solidAs, TEXT } from "../../../test/support/images";
 import { sniffImageType, type ImageType } from "./sniff";
 
 describe("sniffImageType", () => {

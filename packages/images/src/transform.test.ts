@@ -11,7 +11,7 @@ import {
   stripes,
   TEXT,
   twoFrameGif,
-} from "../test/images";
+} from "../../../test/support/images";
 import { sniffImageType } from "./sniff";
 import { contentTypeFor, transformToAvatar, UndecodableImageError, type AvatarOptions } from "./transform";
 

@@ -8,3 +8,4 @@ export * from "./create-user";
 export * from "./profile-images";
 export * from "./process-profile-image";
 export type * from "./ports";
+export * from "./schemas";

@@ -1,24 +1,12 @@
 // How a user is read and shown: one query, one JSON shape (SPEC 4's response body).
-import type { Db, Prisma, ProfileImageStatus } from "@svc/db";
+import type { z } from "zod";
+import type { Db, Prisma } from "@svc/db";
+import type { userDetailsResourceSchema, userResourceSchema } from "./schemas";
 
-export interface UserResource {
-  id: string;
-  created_at: string;
-  updated_at: string;
-  first_name: string;
-  last_name: string;
-  username: string | null;
-  profile_picture_url: string;
-  profile_image_status: ProfileImageStatus;
-  primary_email_address: string | null;
-  primary_phone_number: string | null;
-}
-
-export interface UserDetailsResource extends UserResource {
-  has_password: boolean;
-  email_addresses: { id: string; email_address: string; is_primary: boolean; verified: boolean; verified_at: string | null }[];
-  phone_numbers: { id: string; phone_number: string; is_primary: boolean; verified: boolean; verified_at: string | null }[];
-}
+// The types are the schemas' (which the OpenAPI document and the SDK are checked
+// against), so a field added here without its schema does not compile.
+export type UserResource = z.infer<typeof userResourceSchema>;
+export type UserDetailsResource = z.infer<typeof userDetailsResourceSchema>;
 
 export const userWithIdentifiers = {
   emailAddresses: { orderBy: { createdAt: "asc" } },
