@@ -12,8 +12,6 @@ import { authenticateSecretKey, createDeployment } from "@svc/users";
 import { startApi } from "../apps/api/src/listen";
 import { startWorker } from "../apps/worker/src/run";
 
-const DATA_DIR = ".data";
-const DEV_FILE = path.join(DATA_DIR, "development.json");
 
 interface DevState {
   deploymentId: string;
@@ -21,16 +19,17 @@ interface DevState {
   admin: { username: string; password: string };
 }
 
-async function readDevState(): Promise<Partial<DevState>> {
+async function readDevState(file: string): Promise<Partial<DevState>> {
   try {
-    return JSON.parse(await readFile(DEV_FILE, "utf8")) as Partial<DevState>;
+    return JSON.parse(await readFile(file, "utf8")) as Partial<DevState>;
   } catch {
     return {};
   }
 }
 
-await mkdir(DATA_DIR, { recursive: true });
-const state = await readDevState();
+// Read once before the config so the saved admin credentials can become its defaults.
+const devFile = path.join(process.env.DATA_DIR || ".data", "development.json");
+const state = await readDevState(devFile);
 const admin = state.admin ?? { username: "admin", password: randomBytes(12).toString("base64url") };
 // Development defaults; anything set in the environment wins.
 process.env.LOG_PRETTY ??= "true";
@@ -41,6 +40,7 @@ if (!process.env.ADMIN_USERNAME && !process.env.ADMIN_PASSWORD) {
 
 const config = loadConfig();
 const logger = createLogger({ ...config.log, name: "dev" });
+await mkdir(config.dataDir, { recursive: true });
 
 const migrations = await migrate(config.database.url);
 logger.info({ applied: migrations.applied }, "migrations applied");
@@ -62,7 +62,7 @@ if (!secretKey || !(await authenticateSecretKey(db, secretKey))) {
   deploymentId = created.deployment.id;
 }
 await db.$disconnect();
-await writeFile(DEV_FILE, JSON.stringify({ deploymentId, secretKey, admin }, null, 2), { mode: 0o600 });
+await writeFile(devFile, JSON.stringify({ deploymentId, secretKey, admin }, null, 2), { mode: 0o600 });
 
 const worker = await startWorker(config, logger.child({ name: "worker" }), s3Endpoint);
 const api = await startApi(config, logger.child({ name: "api" }), s3Endpoint);

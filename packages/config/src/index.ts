@@ -34,7 +34,10 @@ const envSchema = z.object({
   S3_PUBLIC_BUCKET: z.string().min(3).default("profile-images"),
   /** Base URL under which objects of the public bucket are served (CDN or MinIO). */
   S3_PUBLIC_BASE_URL: url.optional(),
-  S3_EMBEDDED_DIR: z.string().default(".data/s3"),
+  /** Where `npm start` keeps local state: the development key file and the embedded S3 data. */
+  DATA_DIR: z.string().default(".data"),
+  /** Defaults to DATA_DIR/s3. */
+  S3_EMBEDDED_DIR: z.string().optional(),
   S3_EMBEDDED_PORT: int(0, 65535).default(9000),
 
   BCRYPT_COST: int(4, 15).default(10),
@@ -88,7 +91,7 @@ function buildConfig(env: Env) {
       stagingBucket: env.S3_STAGING_BUCKET,
       publicBucket: env.S3_PUBLIC_BUCKET,
       publicBaseUrl: env.S3_PUBLIC_BASE_URL,
-      embedded: { dir: env.S3_EMBEDDED_DIR, port: env.S3_EMBEDDED_PORT },
+      embedded: { dir: env.S3_EMBEDDED_DIR ?? `${env.DATA_DIR}/s3`, port: env.S3_EMBEDDED_PORT },
     },
     passwords: { bcryptCost: env.BCRYPT_COST },
     rateLimit: {
@@ -116,6 +119,7 @@ function buildConfig(env: Env) {
         : undefined,
     metrics: { token: env.METRICS_TOKEN },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
+    dataDir: env.DATA_DIR,
   };
 }
 
