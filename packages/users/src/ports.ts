@@ -1,22 +1,17 @@
-// The outside systems the user domain talks to, as narrow interfaces: the
+// The outside systems the user domain talks to, narrowed to what it uses: the
 // apps pass the real wrappers (@svc/storage, @svc/queue); nothing here knows
 // about HTTP, BullMQ or the S3 protocol.
 import type { Db } from "@svc/db";
-import type { ProfileImageJob } from "@svc/queue";
+import type { ProfileImageProducer } from "@svc/queue";
+import type { ObjectStore } from "@svc/storage";
 
-export interface ObjectStorePort {
-  stageOriginal(key: string, bytes: Buffer, contentType: string): Promise<void>;
-  readStaged(key: string): Promise<Buffer>;
-  deleteStaged(key: string): Promise<void>;
-  putPublic(key: string, bytes: Buffer, contentType: string): Promise<void>;
-  deletePublic(key: string): Promise<void>;
-  publicUrl(key: string): string;
-}
+export type ObjectStorePort = Pick<
+  ObjectStore,
+  "stageOriginal" | "readStaged" | "deleteStaged" | "putPublic" | "deletePublic" | "publicUrl"
+>;
 
-export interface ImageQueuePort {
-  /** Rejects quickly when the queue is unreachable; the sweep enqueues later. */
-  enqueue(job: ProfileImageJob): Promise<void>;
-}
+/** `enqueue` rejects quickly when the queue is unreachable; the sweep enqueues later. */
+export type ImageQueuePort = Pick<ProfileImageProducer, "enqueue">;
 
 export interface Logger {
   warn(obj: object, msg: string): void;
