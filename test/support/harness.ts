@@ -23,6 +23,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: "silent",
     SWEEP_GRACE_SECONDS: "0",
     JOB_BACKOFF_MS: "100",
+    WORKER_PORT: "0",
     ...overrides,
   });
 }

@@ -14,6 +14,35 @@ export interface EmbeddedS3 {
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
+  store: FilesystemStore;
+}
+interface FilesystemStore {
+  putObject(object: { bucket: string; key: string }): Promise<unknown>;
+  deleteObject(bucket: string, key: string): Promise<unknown>;
+}
+
+/**
+ * s3rver keeps each key's folders on disk and removes a folder when its last
+ * object is deleted. A put into that folder racing the delete then fails to
+ * open its file, and the unhandled stream error takes the whole process down.
+ * Writes and deletes under one folder are therefore run one after another.
+ */
+function serialiseByFolder(store: FilesystemStore): void {
+  const tails = new Map<string, Promise<unknown>>();
+  const inTurn = <T>(bucket: string, key: string, run: () => Promise<T>): Promise<T> => {
+    const folder = `${bucket}/${key.slice(0, key.lastIndexOf("/") + 1)}`;
+    const previous = tails.get(folder) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(run);
+    tails.set(folder, next);
+    void next.catch(() => undefined).finally(() => {
+      if (tails.get(folder) === next) tails.delete(folder);
+    });
+    return next;
+  };
+  const put = store.putObject.bind(store);
+  const remove = store.deleteObject.bind(store);
+  store.putObject = (object) => inTurn(object.bucket, object.key, () => put(object));
+  store.deleteObject = (bucket, key) => inTurn(bucket, key, () => remove(bucket, key));
 }
 type S3rverConstructor = new (options: {
   address: string;
@@ -44,6 +73,7 @@ export async function startEmbeddedS3(options: {
     vhostBuckets: false,
     resetOnClose: false,
   });
+  serialiseByFolder(server.store);
   const address = await server.run();
   // A wildcard bind address is not something a client can connect to.
   const connectHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;

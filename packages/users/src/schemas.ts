@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { ProfileImageStatus } from "@svc/db";
 import { authSettingsSchema, BCRYPT_MAX_BYTES } from "./settings";
-import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from "./users";
+import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT, LIST_MAX_OFFSET } from "./users";
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, type CreateUserField } from "./validate";
 
 // Settings-dependent rules (required, enabled, username length, password rules)
@@ -55,7 +55,8 @@ export const createUserRequestSchema = z.object({
 
 const skipPasswordCheckText = z
   .string()
-  .regex(/^(true|false|1|0)$/i)
+  // Spelled out: JSON Schema patterns have no flags, and zod would emit /i into the document.
+  .regex(/^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[01])$/)
   .meta({ description: "true/false (also 1/0), case-insensitive. Default false.", example: "false" });
 
 /** `POST /users` as `application/json`: the same fields, no image. */
@@ -148,11 +149,13 @@ export const userListSchema = z
 
 export const userListQuerySchema = z.object({
   limit: z
-    .string()
-    .regex(/^\d+$/)
+    .number()
+    .int()
+    .min(1)
+    .max(LIST_MAX_LIMIT)
     .optional()
-    .meta({ description: `1 to ${LIST_MAX_LIMIT}; default ${LIST_DEFAULT_LIMIT}.`, example: "10" }),
-  offset: z.string().regex(/^\d+$/).optional().meta({ description: "Default 0.", example: "0" }),
+    .meta({ description: `Default ${LIST_DEFAULT_LIMIT}.`, example: LIST_DEFAULT_LIMIT }),
+  offset: z.number().int().min(0).max(LIST_MAX_OFFSET).optional().meta({ description: "Default 0.", example: 0 }),
 });
 
 /** One problem, as in SPEC 7; `param` names the field at fault when there is one. */

@@ -5,6 +5,7 @@ import { findUser, toUserDetailsResource, toUserResource, userWithIdentifiers, t
 
 export const LIST_DEFAULT_LIMIT = 10;
 export const LIST_MAX_LIMIT = 100;
+export const LIST_MAX_OFFSET = 1_000_000;
 
 export async function getUser(db: Db, deploymentId: string, userId: string): Promise<UserResource> {
   const user = await findUser(db, deploymentId, userId);
@@ -35,7 +36,7 @@ function pageParam(name: string, value: unknown, fallback: number, min: number, 
 export async function listUsers(db: Db, deploymentId: string, query: { limit?: unknown; offset?: unknown }) {
   const issues: FieldIssue[] = [];
   const limit = pageParam("limit", query.limit, LIST_DEFAULT_LIMIT, 1, LIST_MAX_LIMIT, issues);
-  const offset = pageParam("offset", query.offset, 0, 0, 1_000_000, issues);
+  const offset = pageParam("offset", query.offset, 0, 0, LIST_MAX_OFFSET, issues);
   if (issues.length) throw new ValidationError(issues);
   const [rows, total] = await Promise.all([
     db.user.findMany({

@@ -36,8 +36,16 @@ const EMAIL =
   /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const USERNAME = /^[A-Za-z0-9_-]+$/;
 // C0/C1 controls (NUL included) and lone surrogates have no place in a name and
-// some (NUL) cannot even be stored in PostgreSQL text.
-const CONTROL = /[\p{Cc}\p{Cs}]/u;
+// some (NUL) cannot even be stored in PostgreSQL text. Bidi overrides and
+// isolates let a name display as something else (reversed text in a UI).
+const CONTROL = /[\p{Cc}\p{Cs}\u202a-\u202e\u2066-\u2069]/u;
+// U+FFFD is what the body parsers put where the bytes were not UTF-8: the text
+// that arrived is not the text that was sent, so it is refused, not stored.
+const NOT_UTF8 = /[\ufffd\p{Cs}]/u;
+// What people write around the digits of a phone number. Letters are refused:
+// libphonenumber would otherwise pick a number out of any text ("call me at …",
+// a trailing SQL string) and drop an extension that E.164 cannot keep.
+const PHONE_TEXT = /^\+?[0-9 \u00a0().\-\u2010-\u2015/]+$/;
 const SKIP_TRUE = new Set(["true", "1"]);
 const SKIP_FALSE = new Set(["false", "0"]);
 
@@ -83,6 +91,8 @@ function checkPassword(password: string, settings: AuthSettings, skipRules: bool
   const rules = settings.password;
   const add = (code: string, message: string) => issues.push(issue("password", code, message));
   if (password.includes("\0")) add("form_param_format_invalid", "Password must not contain NUL characters.");
+  // Two different byte strings would otherwise hash as one password.
+  if (NOT_UTF8.test(password)) add("form_param_format_invalid", "Password must be valid UTF-8 text.");
   // bcrypt's limit holds even when the rules are skipped: never truncate silently.
   if (Buffer.byteLength(password, "utf8") > BCRYPT_MAX_BYTES) {
     add("form_password_length_too_long", `Password must be at most ${BCRYPT_MAX_BYTES} bytes in UTF-8.`);
@@ -139,6 +149,10 @@ export function validateUserFields(
     if (given === null && rule.enabled && rule.required && !exempt) {
       issues.push(issue(field, "form_param_missing", `${LABELS[field]} is required.`));
     }
+    if (given !== null && field !== "password" && NOT_UTF8.test(given)) {
+      issues.push(issue(field, "form_param_format_invalid", `${LABELS[field]} must be valid UTF-8 text.`));
+      return null;
+    }
     if (given !== null && field !== "password" && CONTROL.test(given)) {
       issues.push(issue(field, "form_param_format_invalid", `${LABELS[field]} must not contain control characters.`));
       return null;
@@ -167,7 +181,10 @@ export function validateUserFields(
   let phoneNumber = text("phone_number");
   if (phoneNumber !== null) {
     const country = defaultCountry(settings);
-    const parsed = phoneNumber.length <= 64 ? parsePhoneNumberFromString(phoneNumber, country) : undefined;
+    const parsed =
+      phoneNumber.length <= 64 && PHONE_TEXT.test(phoneNumber)
+        ? parsePhoneNumberFromString(phoneNumber, country)
+        : undefined;
     if (parsed?.isValid()) {
       phoneNumber = parsed.number;
     } else {
