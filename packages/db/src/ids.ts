@@ -19,3 +19,8 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
   const random = BigInt(`0x${randomBytes(10).toString("hex")}`);
   return `${prefix}_${encode(BigInt(now), 10)}${encode(random, 16)}`;
 }
+
+/** True for a well-formed id of this kind; anything else cannot name a row, so callers skip the query. */
+export function isId(prefix: IdPrefix, value: string): boolean {
+  return value.length === prefix.length + 27 && value.startsWith(`${prefix}_`) && /^[0-9a-hjkmnp-tv-z]{26}$/.test(value.slice(prefix.length + 1));
+}

@@ -1,5 +1,5 @@
 export { createDb, type Db } from "./client";
-export { newId, type IdPrefix } from "./ids";
+export { newId, isId, type IdPrefix } from "./ids";
 export { migrate, MIGRATIONS_DIR } from "./migrate";
 export { uniqueViolationConstraint, isDatabaseUnavailable } from "./errors";
 export { Prisma, ProfileImageStatus } from "./generated/prisma/client";

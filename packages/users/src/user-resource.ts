@@ -1,6 +1,6 @@
 // How a user is read and shown: one query, one JSON shape (SPEC 4's response body).
 import type { z } from "zod";
-import type { Db, Prisma } from "@svc/db";
+import { isId, type Db, type Prisma } from "@svc/db";
 import type { userDetailsResourceSchema, userResourceSchema } from "./schemas";
 
 // The types are the schemas' (which the OpenAPI document and the SDK are checked
@@ -53,5 +53,7 @@ export function toUserDetailsResource(user: UserRow): UserDetailsResource {
 
 /** The user if it belongs to this deployment; another deployment's id reads as absent. */
 export async function findUser(db: Db, deploymentId: string, userId: string): Promise<UserRow | null> {
+  // A malformed id (NUL bytes, 10,000 characters) names no user; PostgreSQL need not see it.
+  if (!isId("user", userId)) return null;
   return db.user.findFirst({ where: { id: userId, deploymentId }, include: userWithIdentifiers });
 }
