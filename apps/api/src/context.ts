@@ -2,9 +2,9 @@
 // process, and closes them in order on shutdown.
 import type { Config } from "@svc/config";
 import { createDb } from "@svc/db";
-import { createProfileImageProducer, createRedisConnection } from "@svc/queue";
+import { createProfileImageProducer, createRedisConnection, PROFILE_IMAGE_QUEUE } from "@svc/queue";
 import { createObjectStore } from "@svc/storage";
-import type { Logger } from "@svc/telemetry";
+import { createApiMetrics, type Logger } from "@svc/telemetry";
 import { createRateLimiter } from "./http/rate-limit";
 import type { ApiDeps } from "./server";
 
@@ -42,6 +42,11 @@ export function createApiContext(config: Config, logger: Logger, endpoint: strin
           windowSeconds: config.rateLimit.windowSeconds,
         })
       : undefined,
+    metrics: createApiMetrics({
+      queue: { name: PROFILE_IMAGE_QUEUE, countsByState: () => producer.countsByState() },
+    }),
+    admin: config.admin,
+    metricsToken: config.metrics.token,
     readiness: {
       database: () => db.$queryRaw`SELECT 1`,
       redis: () => redis.ping(),

@@ -2,7 +2,7 @@
 // nothing else, so tests drive it with supertest and main.ts listens.
 import express from "express";
 import type { ProfileImageProducer } from "@svc/queue";
-import type { Logger } from "@svc/telemetry";
+import type { ApiMetrics, Logger } from "@svc/telemetry";
 import type { UserDeps } from "@svc/users";
 import { requireSecretKey, type RateLimiter } from "./http/auth";
 import { errorHandler, notFoundHandler } from "./http/errors";
@@ -19,6 +19,11 @@ export interface ApiDeps extends UserDeps {
   readiness: ReadinessChecks;
   rateLimiter?: RateLimiter;
   producer: ProfileImageProducer;
+  metrics: ApiMetrics;
+  /** Basic-auth credentials of the queue dashboard; without them it is not mounted. */
+  admin?: { username: string; password: string };
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
 }
 
 export function createServer(deps: ApiDeps): express.Express {

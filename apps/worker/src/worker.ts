@@ -16,7 +16,9 @@ export interface WorkerDeps extends Omit<ProcessDeps, "log"> {
 
 export interface ProfileImageWorker {
   worker: Worker;
-  /** Stops taking jobs, lets the active ones finish, and disconnects. */
+  /** True while the worker takes jobs and its Redis connection is ready (the worker's /healthz). */
+  isHealthy(): boolean;
+  /** Stops taking jobs, lets the active ones finish (unless Redis is unreachable), and disconnects. */
   close(): Promise<void>;
 }
 
@@ -49,15 +51,28 @@ export function createWorker(deps: WorkerDeps): ProfileImageWorker {
   worker.on("completed", (job, outcome: string) => {
     const seconds = elapsedSeconds(job);
     deps.onJobDone?.(outcome, seconds);
-    logger.info({ jobId: job.id, imageId: job.data.imageId, outcome, duration_ms: Math.round(seconds * 1000) }, "job done");
+    logger.info(
+      { jobId: job.id, imageId: job.data.imageId, outcome, duration_ms: Math.round(seconds * 1000) },
+      "job done",
+    );
   });
   worker.on("failed", (job, error) => {
     if (!job) return;
-    const final = error instanceof UnrecoverableError || error.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final =
+      error instanceof UnrecoverableError ||
+      error.name === "UnrecoverableError" ||
+      job.attemptsMade >= (job.opts.attempts ?? 1);
     const seconds = elapsedSeconds(job);
     deps.onJobDone?.(final ? "failed" : "retry", seconds);
     logger.warn(
-      { jobId: job.id, imageId: job.data?.imageId, attempt: job.attemptsMade, final, err: error, duration_ms: Math.round(seconds * 1000) },
+      {
+        jobId: job.id,
+        imageId: job.data?.imageId,
+        attempt: job.attemptsMade,
+        final,
+        err: error,
+        duration_ms: Math.round(seconds * 1000),
+      },
       final ? "job failed" : "job failed; will retry",
     );
     if (final && !(error instanceof UnrecoverableError) && error.name !== "UnrecoverableError") {
@@ -74,8 +89,12 @@ export function createWorker(deps: WorkerDeps): ProfileImageWorker {
 
   return {
     worker,
+    isHealthy: () => worker.isRunning() && !worker.closing && connection.status === "ready",
     async close() {
-      await worker.close();
+      // A job's end is recorded through Redis: while Redis is unreachable there is
+      // nothing to wait for, and BullMQ's graceful close would wait for ever. The
+      // jobs cut short stall and are picked up again by another worker.
+      await worker.close(connection.status !== "ready");
       connection.disconnect();
     },
   };

@@ -1,24 +1,48 @@
 // The one logger (pino) of both apps: JSON lines in production, readable
-// lines in development, and secrets redacted wherever they may appear.
+// lines in development, secrets redacted wherever they may appear, and the
+// request id on every line written while a request is being handled.
+import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type Logger, type DestinationStream } from "pino";
 
 export type { Logger };
 
-/** Paths censored in every log line: credentials in headers, bodies and errors. */
-export const REDACTED_PATHS = [
-  "req.headers.authorization",
-  "req.headers.cookie",
-  "req.headers[\"x-api-key\"]",
-  "res.headers[\"set-cookie\"]",
-  "*.password",
-  "*.password_hash",
-  "*.passwordHash",
-  "*.secretKey",
-  "*.secret_key",
-  "*.keyHash",
-  "*.token",
-  "body",
+/**
+ * Paths censored in every log line: credentials in headers, bodies and errors.
+ * pino's wildcards match one level, so each name is listed at the top level
+ * and one level down (`{ password }` and `{ fields: { password } }`).
+ */
+const SECRET_NAMES = [
+  "password",
+  "password_hash",
+  "passwordHash",
+  "secretKey",
+  "secret_key",
+  "keyHash",
+  "token",
+  "authorization",
+  "cookie",
 ];
+export const REDACTED_PATHS = [
+  ...SECRET_NAMES,
+  ...SECRET_NAMES.map((name) => `*.${name}`),
+  "*.headers.authorization",
+  "*.headers.cookie",
+  '*.headers["x-api-key"]',
+  '*.headers["set-cookie"]',
+  "body",
+  "req.body",
+];
+
+const requestScope = new AsyncLocalStorage<string>();
+
+/**
+ * Runs `fn` so that every log line written meanwhile (and in everything it
+ * awaits) carries `request_id`, whichever logger writes it: the domain code
+ * logs through the logger it was given, not through the request's child logger.
+ */
+export function withRequestId<T>(requestId: string, fn: () => T): T {
+  return requestScope.run(requestId, fn);
+}
 
 export function createLogger(
   options: { level: string; pretty: boolean; name: string },
@@ -29,9 +53,16 @@ export function createLogger(
     level: options.level,
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     serializers: { err: serializeError },
+    mixin: () => {
+      const requestId = requestScope.getStore();
+      return requestId === undefined ? {} : { request_id: requestId };
+    },
   };
   if (options.pretty && !destination) {
-    return pino({ ...base, transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } });
+    return pino({
+      ...base,
+      transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } },
+    });
   }
   return destination ? pino(base, destination) : pino(base);
 }
