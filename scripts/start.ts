@@ -74,6 +74,7 @@ console.log(`
   Secret key     ${secretKey}
   Dashboard      ${dashboard}
   Docs           ${api.url}/docs
+  Worker         ${worker.opsUrl}/healthz, ${worker.opsUrl}/metrics
   Object store   ${s3Endpoint}${embedded ? " (embedded, data in " + config.storage.embedded.dir + ")" : ""}
 
   Try it:

@@ -6,7 +6,7 @@ import type { ApiMetrics, Logger } from "@svc/telemetry";
 import type { UserDeps } from "@svc/users";
 import { requireSecretKey, type RateLimiter } from "./http/auth";
 import { errorHandler, notFoundHandler } from "./http/errors";
-import { requestLogger } from "./http/request-log";
+import { requestLogger, requestMetrics } from "./http/request-log";
 import { docsRouter } from "./routes/docs";
 import { healthRouter, type ReadinessChecks } from "./routes/health";
 import { opsRouter } from "./routes/ops";
@@ -31,6 +31,7 @@ export function createServer(deps: ApiDeps): express.Express {
   app.disable("x-powered-by");
   app.set("trust proxy", false);
   app.use(requestLogger(deps.logger));
+  app.use(requestMetrics(deps.metrics));
 
   app.use(healthRouter(deps.readiness));
   app.use(docsRouter(deps));

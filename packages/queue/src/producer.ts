@@ -36,8 +36,11 @@ export interface JobCountsByState {
 
 export interface ProfileImageProducer {
   queue: Queue;
-  /** Resolves once the job is in Redis; adding an image already queued is a no-op. */
-  enqueue(job: ProfileImageJob): Promise<void>;
+  /**
+   * Resolves once the job is in Redis; adding an image already queued is a
+   * no-op. With `retryFailed`, a job of that id that failed for good runs again.
+   */
+  enqueue(job: ProfileImageJob, options?: { retryFailed?: boolean }): Promise<void>;
   countsByState(): Promise<JobCountsByState>;
   close(): Promise<void>;
 }
@@ -81,11 +84,17 @@ export function createProfileImageProducer(options: ProfileImageProducerOptions)
   return {
     queue,
 
-    async enqueue(job) {
+    async enqueue(job, { retryFailed = false } = {}) {
       const data = profileImageJobSchema.parse(job);
-      await withinTimeout("enqueue", () =>
-        queue.add(PROFILE_IMAGE_JOB_NAME, data, { ...jobOptions, jobId: profileImageJobId(data.imageId) }),
-      );
+      await withinTimeout("enqueue", async () => {
+        const queued = await queue.add(PROFILE_IMAGE_JOB_NAME, data, {
+          ...jobOptions,
+          jobId: profileImageJobId(data.imageId),
+        });
+        // Adding an id that exists returns the existing job. One that failed for
+        // good is kept for inspection and would block the image for days.
+        if (retryFailed && (await queued.isFailed())) await queued.retry("failed");
+      });
     },
 
     async countsByState() {

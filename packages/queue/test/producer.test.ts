@@ -68,6 +68,26 @@ describe("profile image producer", () => {
     });
   });
 
+  it("revives a job that failed for good only when asked to (the sweep does)", async () => {
+    const { UnrecoverableError, Worker } = await import("bullmq");
+    const { createRedisConnection } = await import("../src/index");
+    const connection = createRedisConnection(REDIS_URL, "worker");
+    const worker = new Worker(PROFILE_IMAGE_QUEUE, async () => { throw new UnrecoverableError("no"); }, { connection, prefix });
+    try {
+      await producer.enqueue(jobFor("img-failed"));
+      const id = profileImageJobId("img-failed");
+      await vi.waitFor(async () => expect(await producer.queue.getJobState(id)).toBe("failed"), { timeout: 5000 });
+      await worker.pause(true);
+      await producer.enqueue(jobFor("img-failed"));
+      expect(await producer.queue.getJobState(id)).toBe("failed");
+      await producer.enqueue(jobFor("img-failed"), { retryFailed: true });
+      expect(await producer.queue.getJobState(id)).toBe("waiting");
+    } finally {
+      await worker.close(true);
+      connection.disconnect();
+    }
+  });
+
   it("accepts image ids BullMQ would refuse as raw job ids", async () => {
     await producer.enqueue(jobFor("12345"));
     await producer.enqueue(jobFor("a:b"));

@@ -166,12 +166,12 @@ export async function sweepPendingImages(
   let enqueued = 0;
   for (const image of stale) {
     try {
-      await deps.queue.enqueue({
-        imageId: image.id,
-        userId: image.userId,
-        deploymentId: image.deploymentId,
-        stagingKey: image.stagingKey as string,
-      });
+      // Still pending in the database but failed in the queue (the database was
+      // down for the job's whole retry budget): run it again.
+      await deps.queue.enqueue(
+        { imageId: image.id, userId: image.userId, deploymentId: image.deploymentId, stagingKey: image.stagingKey as string },
+        { retryFailed: true },
+      );
       enqueued++;
     } catch (error) {
       deps.log.warn({ err: error }, "sweep could not enqueue; will try again on the next sweep");

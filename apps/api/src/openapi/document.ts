@@ -506,7 +506,7 @@ function operationsRoutes(registry: OpenAPIRegistry): void {
       503: {
         description: "Not ready; the errors name each dependency that does not answer.",
         content: json(errorBodySchema.extend({ dependencies }), {
-          message: "Not ready: redis is unreachable.",
+          message: "redis is unreachable.",
           errors: [issue("dependency_unavailable", "redis is unreachable.", "redis")],
           dependencies: { database: "up", redis: "down", storage: "up" },
           request_id: REQUEST_ID,

@@ -29,10 +29,10 @@ export function healthRouter(checks: ReadinessChecks): Router {
       res.json({ status: "ready", dependencies: status });
       return;
     }
-    const message = `Not ready: ${down.join(", ")} ${down.length === 1 ? "is" : "are"} unreachable.`;
+    const errors = down.map((name) => ({ code: "dependency_unavailable", message: `${name} is unreachable.`, param: name }));
     res.status(503).json({
-      message,
-      errors: down.map((name) => ({ code: "dependency_unavailable", message: `${name} is unreachable.`, param: name })),
+      message: errors[0]?.message,
+      errors,
       dependencies: status,
       request_id: req.id,
     });

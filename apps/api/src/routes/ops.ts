@@ -1,6 +1,6 @@
-// Operations routes mounted before authentication: request metrics for every
-// route after this point, Prometheus' `GET /metrics` (behind METRICS_TOKEN when
-// set) and the bull-board queue dashboard (behind basic auth; off without it).
+// Operations routes mounted before authentication: Prometheus' `GET /metrics`
+// (behind METRICS_TOKEN when set) and the bull-board queue dashboard (behind
+// basic auth; off without it).
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
@@ -9,14 +9,12 @@ import { Router, type Express, type RequestHandler } from "express";
 import { profileImageJobSchema } from "@svc/queue";
 import { metricsAccessAllowed, safeEqual } from "@svc/telemetry";
 import { HttpError } from "../http/errors";
-import { requestMetrics } from "../http/request-log";
 import type { ApiDeps } from "../server";
 
 export const DASHBOARD_PATH = "/admin/queues";
 
 export function opsRouter(deps: ApiDeps): Router {
   const router = Router();
-  router.use(requestMetrics(deps.metrics));
 
   router.get("/metrics", async (req, res) => {
     if (!metricsAccessAllowed(req.get("authorization"), deps.metricsToken)) {
