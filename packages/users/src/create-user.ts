@@ -11,7 +11,6 @@ import {
   enqueueAfterCommit,
   inspectUpload,
   jobFor,
-  profileImageRow,
   stageImage,
   type StagedImage,
 } from "./profile-images";
@@ -130,8 +129,9 @@ export async function createUser(deps: UserDeps, request: CreateUserRequest): Pr
   } catch (error) {
     await discardStaged(deps, staged);
     const constraint = uniqueViolationConstraint(error);
-    if (constraint === "idempotency_records_pkey" && idempotencyKey) {
-      // A concurrent request with the same key committed first (we waited on its row lock).
+    if (constraint !== undefined && idempotencyKey) {
+      // A concurrent request with the same key committed first: our insert waited
+      // on its rows and then clashed (on the key, or on the same email or username).
       const earlier = await replay(deps, deploymentId, idempotencyKey, fingerprint);
       if (earlier) return earlier;
     }
@@ -144,6 +144,11 @@ export async function createUser(deps: UserDeps, request: CreateUserRequest): Pr
   return { user, replayed: false };
 }
 
+/**
+ * Writes the user, its primary email and phone, its image record and the
+ * idempotency record as one SQL statement: atomic without an interactive
+ * transaction, one round trip, and foreign keys checked at its end.
+ */
 async function insertUser(
   deps: UserDeps,
   request: CreateUserRequest,
@@ -156,70 +161,42 @@ async function insertUser(
   const { passwordHash, staged, now } = extra;
   const email = user.primary_email_address;
   const phone = user.primary_phone_number;
-  const writes: Prisma.PrismaPromise<unknown>[] = [];
   if (idempotencyKey) {
-    // First, so a concurrent request with the same key waits here and then replays.
-    await db.idempotencyRecord.deleteMany({
-      where: { deploymentId, key: idempotencyKey, createdAt: { lt: new Date(Date.now() - deps.idempotencyTtlMs) } },
-    });
-    writes.push(
-      db.idempotencyRecord.create({
-        data: {
-          deploymentId,
-          key: idempotencyKey,
-          requestHash: fingerprint,
-          responseStatus: 201,
-          responseBody: user as unknown as Prisma.InputJsonValue,
-          createdAt: now,
-        },
-      }),
-    );
+    // An expired record must not block its key being used again.
+    await db.$executeRaw`DELETE FROM idempotency_records
+      WHERE deployment_id = ${deploymentId} AND key = ${idempotencyKey}
+        AND created_at < ${new Date(Date.now() - deps.idempotencyTtlMs)}`;
   }
-  writes.push(
-    db.user.create({
-      data: {
-        id: user.id,
-        deploymentId,
-        firstName: user.first_name,
-        lastName: user.last_name,
-        username: user.username,
-        usernameNormalized: user.username?.toLowerCase() ?? null,
-        passwordHash,
-        profileImageId: staged?.imageId ?? null,
-        profileImageStatus: user.profile_image_status,
-        createdAt: now,
-        updatedAt: now,
-        emailAddresses: email
-          ? {
-              create: {
-                id: newId("email"),
-                deploymentId,
-                emailAddress: email,
-                emailNormalized: email.toLowerCase(),
-                isPrimary: true,
-                verified: true,
-                verifiedAt: now,
-                createdAt: now,
-              },
-            }
-          : undefined,
-        phoneNumbers: phone
-          ? {
-              create: {
-                id: newId("phone"),
-                deploymentId,
-                phoneNumber: phone,
-                isPrimary: true,
-                verified: true,
-                verifiedAt: now,
-                createdAt: now,
-              },
-            }
-          : undefined,
-        profileImages: staged ? { create: profileImageRow(deploymentId, staged, now) } : undefined,
-      },
-      select: { id: true },
-    }),
-  );
-  await db.$transaction(writes);
+  const writes: Prisma.Sql[] = [
+    Prisma.sql`new_user AS (
+      INSERT INTO users (id, deployment_id, first_name, last_name, username, username_normalized, password_hash,
+                         profile_image_id, profile_image_status, created_at, updated_at)
+      VALUES (${user.id}, ${deploymentId}, ${user.first_name}, ${user.last_name}, ${user.username},
+              ${user.username?.toLowerCase() ?? null}, ${passwordHash}, ${staged?.imageId ?? null},
+              ${user.profile_image_status}::profile_image_status, ${now}, ${now}))`,
+  ];
+  if (idempotencyKey) {
+    writes.push(Prisma.sql`new_idempotency AS (
+      INSERT INTO idempotency_records (deployment_id, key, request_hash, response_status, response_body, created_at)
+      VALUES (${deploymentId}, ${idempotencyKey}, ${fingerprint}, 201, ${JSON.stringify(user)}::jsonb, ${now}))`);
+  }
+  if (email) {
+    writes.push(Prisma.sql`new_email AS (
+      INSERT INTO user_email_addresses (id, deployment_id, user_id, email_address, email_normalized, is_primary,
+                                        verified, verified_at, verification_strategy, created_at)
+      VALUES (${newId("email")}, ${deploymentId}, ${user.id}, ${email}, ${email.toLowerCase()}, true,
+              true, ${now}, 'admin', ${now}))`);
+  }
+  if (phone) {
+    writes.push(Prisma.sql`new_phone AS (
+      INSERT INTO user_phone_numbers (id, deployment_id, user_id, phone_number, is_primary, verified, verified_at, created_at)
+      VALUES (${newId("phone")}, ${deploymentId}, ${user.id}, ${phone}, true, true, ${now}, ${now}))`);
+  }
+  if (staged) {
+    writes.push(Prisma.sql`new_image AS (
+      INSERT INTO profile_images (id, deployment_id, user_id, status, staging_key, source_sha256, created_at, updated_at)
+      VALUES (${staged.imageId}, ${deploymentId}, ${user.id}, 'pending', ${staged.stagingKey}, ${staged.sha256},
+              ${now}, ${now}))`);
+  }
+  await db.$executeRaw`WITH ${Prisma.join(writes, ", ")} SELECT 1`;
 }

@@ -2,7 +2,7 @@
 // record it as the user's newest image, enqueue its job; replace and clear it;
 // and the sweep that re-enqueues whatever a Redis outage left behind.
 import { createHash } from "node:crypto";
-import { newId, Prisma, type Db } from "@svc/db";
+import { newId, type Db } from "@svc/db";
 import { ImageRejectedError, inspectImage, type ImageType } from "@svc/images";
 import { stagingKey } from "@svc/storage";
 import type { ProfileImageJob } from "@svc/queue";
@@ -61,18 +61,6 @@ export async function discardStaged(deps: UserDeps, staged: StagedImage | undefi
   });
 }
 
-/** The row of a newly given image, to be written in the same transaction as its user. */
-export function profileImageRow(deploymentId: string, staged: StagedImage, now: Date) {
-  return {
-    id: staged.imageId,
-    deploymentId,
-    stagingKey: staged.stagingKey,
-    sourceSha256: staged.sha256,
-    createdAt: now,
-    updatedAt: now,
-  } satisfies Prisma.ProfileImageCreateWithoutUserInput;
-}
-
 export function jobFor(deploymentId: string, userId: string, staged: StagedImage): ProfileImageJob {
   return { imageId: staged.imageId, userId, deploymentId, stagingKey: staged.stagingKey };
 }
@@ -103,13 +91,13 @@ export async function replaceProfileImage(
   const staged = await stageImage(deps, deploymentId, image);
   const now = new Date();
   try {
-    await deps.db.$transaction([
-      deps.db.profileImage.create({ data: { ...profileImageRow(deploymentId, staged, now), userId } }),
-      deps.db.user.update({
-        where: { id: userId },
-        data: { profileImageId: staged.imageId, profileImageStatus: "pending", updatedAt: now },
-      }),
-    ]);
+    // One statement: the record and the user's pointer to it commit together.
+    await deps.db.$executeRaw`
+      WITH new_image AS (
+        INSERT INTO profile_images (id, deployment_id, user_id, status, staging_key, source_sha256, created_at, updated_at)
+        VALUES (${staged.imageId}, ${deploymentId}, ${userId}, 'pending', ${staged.stagingKey}, ${staged.sha256}, ${now}, ${now}))
+      UPDATE users SET profile_image_id = ${staged.imageId}, profile_image_status = 'pending', updated_at = ${now}
+      WHERE id = ${userId}`;
   } catch (error) {
     await discardStaged(deps, staged);
     throw error;
