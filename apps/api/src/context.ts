@@ -5,6 +5,7 @@ import { createDb } from "@svc/db";
 import { createProfileImageProducer, createRedisConnection, PROFILE_IMAGE_QUEUE } from "@svc/queue";
 import { createObjectStore } from "@svc/storage";
 import { createApiMetrics, type Logger } from "@svc/telemetry";
+import { createPasswordHasher } from "@svc/users";
 import { createRateLimiter } from "./http/rate-limit";
 import type { ApiDeps } from "./server";
 
@@ -30,7 +31,11 @@ export function createApiContext(config: Config, logger: Logger, endpoint: strin
     producer,
     log: logger,
     logger,
-    bcryptCost: config.passwords.bcryptCost,
+    hashPassword: createPasswordHasher({
+      cost: config.passwords.bcryptCost,
+      concurrency: config.passwords.hashConcurrency,
+    }),
+    uploadConcurrency: config.images.uploadConcurrency,
     maxImageBytes: config.images.maxBytes,
     maxImagePixels: config.images.maxPixels,
     idempotencyTtlMs: config.idempotency.ttlMs,

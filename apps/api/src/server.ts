@@ -16,6 +16,8 @@ import { usersRouter } from "./routes/users";
 export interface ApiDeps extends UserDeps {
   logger: Logger;
   maxImageBytes: number;
+  /** Large multipart bodies read at once (memory bound). */
+  uploadConcurrency: number;
   readiness: ReadinessChecks;
   rateLimiter?: RateLimiter;
   producer: ProfileImageProducer;

@@ -1,5 +1,6 @@
 // The environment, parsed and validated once at start-up. Nothing else in the
 // code base reads process.env: every setting arrives through `Config`.
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 const MiB = 1024 * 1024;
@@ -41,6 +42,10 @@ const envSchema = z.object({
   S3_EMBEDDED_PORT: int(0, 65535).default(9000),
 
   BCRYPT_COST: int(4, 15).default(10),
+  /** bcrypt hashes at once; default one core fewer than the machine has, so hashing never starves the event loop. */
+  PASSWORD_HASH_CONCURRENCY: int(1, 64).default(Math.max(1, availableParallelism() - 1)),
+  /** Multipart bodies over 1 MiB buffered at once; more wait (TCP backpressure), bounding memory. */
+  UPLOAD_CONCURRENCY: int(1, 1024).default(8),
 
   RATE_LIMIT_ENABLED: bool.default(true),
   RATE_LIMIT_MAX: int(1, 1_000_000).default(1000),
@@ -93,7 +98,7 @@ function buildConfig(env: Env) {
       publicBaseUrl: env.S3_PUBLIC_BASE_URL,
       embedded: { dir: env.S3_EMBEDDED_DIR ?? `${env.DATA_DIR}/s3`, port: env.S3_EMBEDDED_PORT },
     },
-    passwords: { bcryptCost: env.BCRYPT_COST },
+    passwords: { bcryptCost: env.BCRYPT_COST, hashConcurrency: env.PASSWORD_HASH_CONCURRENCY },
     rateLimit: {
       enabled: env.RATE_LIMIT_ENABLED,
       max: env.RATE_LIMIT_MAX,
@@ -101,6 +106,7 @@ function buildConfig(env: Env) {
     },
     images: {
       maxBytes: env.IMAGE_MAX_BYTES,
+      uploadConcurrency: env.UPLOAD_CONCURRENCY,
       maxPixels: env.IMAGE_MAX_PIXELS,
       output: { size: env.IMAGE_OUTPUT_SIZE, format: env.IMAGE_OUTPUT_FORMAT, quality: env.IMAGE_OUTPUT_QUALITY },
     },

@@ -2,7 +2,6 @@
 // the image, stage it, then write user + primary email + primary phone (+ image
 // record, + idempotency record) in one transaction, and enqueue after commit.
 import { createHash } from "node:crypto";
-import bcrypt from "bcrypt";
 import { newId, Prisma, uniqueViolationConstraint } from "@svc/db";
 import { ConflictError, ValidationError } from "./errors";
 import type { UserDeps } from "./ports";
@@ -106,7 +105,7 @@ export async function createUser(deps: UserDeps, request: CreateUserRequest): Pr
 
   // bcrypt runs on libuv's thread pool; staging is network I/O: do both at once.
   const [passwordHash, staged] = await Promise.all([
-    fields.password === null ? null : bcrypt.hash(fields.password, deps.bcryptCost),
+    fields.password === null ? null : deps.hashPassword(fields.password),
     upload.image ? stageImage(deps, deploymentId, upload.image) : undefined,
   ]);
 

@@ -7,5 +7,6 @@ export * from "./deployments";
 export * from "./create-user";
 export * from "./profile-images";
 export * from "./process-profile-image";
+export * from "./passwords";
 export type * from "./ports";
 export * from "./schemas";

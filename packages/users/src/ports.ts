@@ -4,6 +4,7 @@
 import type { Db } from "@svc/db";
 import type { ProfileImageProducer } from "@svc/queue";
 import type { ObjectStore } from "@svc/storage";
+import type { PasswordHasher } from "./passwords";
 
 export type ObjectStorePort = Pick<
   ObjectStore,
@@ -23,7 +24,7 @@ export interface UserDeps {
   storage: ObjectStorePort;
   queue: ImageQueuePort;
   log: Logger;
-  bcryptCost: number;
+  hashPassword: PasswordHasher;
   maxImagePixels: number;
   idempotencyTtlMs: number;
 }

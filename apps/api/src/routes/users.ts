@@ -16,6 +16,7 @@ import {
 import { deploymentOf } from "../http/auth";
 import { parseFormBody, readForm } from "../http/body";
 import { HttpError } from "../http/errors";
+import { limitLargeUploads } from "../http/upload-limit";
 
 export const MAX_WAIT_SECONDS = 30;
 
@@ -40,11 +41,11 @@ function idempotencyKeyOf(header: string | undefined): string | undefined {
   return header;
 }
 
-export function usersRouter(deps: UserDeps & { maxImageBytes: number }): Router {
+export function usersRouter(deps: UserDeps & { maxImageBytes: number; uploadConcurrency: number }): Router {
   const router = Router();
-  const form = parseFormBody(deps.maxImageBytes);
+  const form = [limitLargeUploads(deps.uploadConcurrency), parseFormBody(deps.maxImageBytes)];
 
-  router.post("/users", form, async (req, res) => {
+  router.post("/users", ...form, async (req, res) => {
     const deploymentId = deploymentOf(req);
     const idempotencyKey = idempotencyKeyOf(req.get("idempotency-key"));
     const body = readForm(req, CREATE_USER_FIELDS, "profile_image");
@@ -72,7 +73,7 @@ export function usersRouter(deps: UserDeps & { maxImageBytes: number }): Router 
     res.json(await getUserDetails(deps.db, deploymentOf(req), req.params.id));
   });
 
-  router.post("/users/:id/profile_image", form, async (req, res) => {
+  router.post("/users/:id/profile_image", ...form, async (req, res) => {
     const deploymentId = deploymentOf(req);
     const body = readForm(req, ["file"], "file");
     if (body.issues.length) throw new ValidationError(body.issues);
