@@ -68,6 +68,6 @@ describe("large uploads", () => {
     stalled.destroy(); // the client gives up: its slot is released
     const res = await second;
     expect(res.status).toBe(201);
-    expect((await res.json()).profile_image_status).toBe("pending");
+    expect(((await res.json()) as { profile_image_status: string }).profile_image_status).toBe("pending");
   });
 });
