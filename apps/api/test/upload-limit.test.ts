@@ -4,7 +4,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, uniqueSuffix, type TestApi } from "../../../test/support/harness";
-import { solid } from "../../../test/support/images";
 
 let api: TestApi;
 let server: http.Server;
