@@ -77,7 +77,7 @@ describe("profile image producer", () => {
       await producer.enqueue(jobFor("img-failed"));
       const id = profileImageJobId("img-failed");
       await vi.waitFor(async () => expect(await producer.queue.getJobState(id)).toBe("failed"), { timeout: 5000 });
-      await worker.pause(true);
+      await worker.close(); // no consumer from here on: a revived job stays visible as waiting
       await producer.enqueue(jobFor("img-failed"));
       expect(await producer.queue.getJobState(id)).toBe("failed");
       await producer.enqueue(jobFor("img-failed"), { retryFailed: true });
