@@ -39,6 +39,7 @@ export async function startWorker(
     redisUrl: config.redis.url,
     prefix: config.redis.queuePrefix,
     concurrency: config.worker.concurrency,
+    lockMs: config.worker.lockMs,
     onJobDone: metrics.observeJob,
   });
 

@@ -10,6 +10,8 @@ export interface WorkerDeps extends Omit<ProcessDeps, "log"> {
   redisUrl: string;
   prefix: string;
   concurrency: number;
+  /** BullMQ's lockDuration and stalledInterval: how soon a dead worker's jobs run again. */
+  lockMs?: number;
   /** Called with each finished job (metrics). */
   onJobDone?: (outcome: string, seconds: number) => void;
 }
@@ -44,6 +46,7 @@ export function createWorker(deps: WorkerDeps): ProfileImageWorker {
     connection,
     prefix: deps.prefix,
     concurrency: deps.concurrency,
+    ...(deps.lockMs ? { lockDuration: deps.lockMs, stalledInterval: deps.lockMs } : {}),
     // Throughput history for the dashboard.
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
   });

@@ -63,6 +63,11 @@ const envSchema = z.object({
   JOB_BACKOFF_MS: int(10, 600_000).default(1000),
   SWEEP_INTERVAL_SECONDS: int(1, 3600).default(30),
   SWEEP_GRACE_SECONDS: int(0, 3600).default(30),
+  /**
+   * A job's lock, renewed at half this while it runs; a worker that dies holding
+   * one (SIGKILL, OOM) has its jobs picked up again within about twice this.
+   */
+  WORKER_LOCK_SECONDS: int(2, 600).default(30),
 
   IDEMPOTENCY_TTL_HOURS: int(24, 24 * 30).default(24),
 
@@ -117,6 +122,7 @@ function buildConfig(env: Env) {
       backoffMs: env.JOB_BACKOFF_MS,
       sweepIntervalMs: env.SWEEP_INTERVAL_SECONDS * 1000,
       sweepGraceMs: env.SWEEP_GRACE_SECONDS * 1000,
+      lockMs: env.WORKER_LOCK_SECONDS * 1000,
     },
     idempotency: { ttlMs: env.IDEMPOTENCY_TTL_HOURS * 3600 * 1000 },
     admin:

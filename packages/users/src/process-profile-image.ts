@@ -28,7 +28,12 @@ export async function processProfileImage(deps: ProcessDeps, job: ProfileImageJo
   const { db, storage } = deps;
   const image = await db.profileImage.findUnique({ where: { id: job.imageId } });
   // A failed image that still has its original gave up on transient errors: a retry may run it.
-  if (!image || image.status === "ready" || image.stagingKey === null) return "already_done";
+  if (!image || image.status === "ready" || image.stagingKey === null) {
+    // An earlier run may have committed and then failed or died before removing the
+    // original (storage down, SIGKILL): remove it now, or it stays in staging for ever.
+    await storage.deleteStaged(job.stagingKey);
+    return "already_done";
+  }
 
   const current = await db.user.findUnique({ where: { id: job.userId }, select: { profileImageId: true } });
   if (current?.profileImageId !== job.imageId) {
@@ -109,14 +114,16 @@ export async function markFailed(
   reason: string,
   { originalKept }: { originalKept: boolean },
 ) {
-  await db.$transaction([
-    db.profileImage.updateMany({
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.profileImage.updateMany({
       where: { id: job.imageId, status: { not: "ready" } },
       data: { status: "failed", failureReason: reason, ...(originalKept ? {} : { stagingKey: null }) },
-    }),
-    db.user.updateMany({
+    });
+    // A ready image stays ready: a job that only failed its clean-up must not mark the user failed.
+    if (count === 0) return;
+    await tx.user.updateMany({
       where: { id: job.userId, profileImageId: job.imageId },
       data: { profileImageStatus: "failed" },
-    }),
-  ]);
+    });
+  });
 }

@@ -50,7 +50,12 @@ export function readForm(req: Request, allowed: readonly string[], fileField: st
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       throw new HttpError(400, "malformed_request", "The JSON body must be an object.");
     }
-    for (const [name, value] of Object.entries(body)) {
+    const members = Object.entries(body);
+    // The multipart limit, so one 100 kB body cannot ask for thousands of error entries.
+    if (members.length > MULTIPART_LIMITS.fields) {
+      throw new HttpError(413, "request_too_large", "The request has too many fields.");
+    }
+    for (const [name, value] of members) {
       if (!known.has(name)) issues.push(unknownFieldIssue(name));
       else if (name === fileField) {
         issues.push({ code: "form_param_format_invalid", message: `${name} must be sent as a multipart file.`, param: name });

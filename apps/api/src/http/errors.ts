@@ -85,11 +85,49 @@ function toHttp(error: unknown): { status: number; issues: FieldIssue[]; headers
   };
 }
 
+const SQL = /\b(?:SELECT\b[\s\S]*\bFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|WITH\s+\S+\s+AS)\b[\s\S]*/i;
+
+/** One line of an error's message: Prisma puts a source excerpt first and the cause last. */
+function messageLine(message: string): string {
+  const lines = message.split("\n").map((l) => l.trim()).filter(Boolean);
+  const line = ((/invocation/.test(message) ? lines.at(-1) : lines[0]) ?? "").slice(0, 2000);
+  return line
+    .replace(SQL, "[SQL removed]")
+    .replace(/sk_(?:test|live)_[A-Za-z0-9_-]+/g, "sk_[redacted]")
+    .replace(/\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}/g, "[hash redacted]")
+    .slice(0, 300);
+}
+
+/** The first frame of our own code (not a dependency's), as `path:line:column`. */
+function whereThrown(stack: string | undefined): string | undefined {
+  for (const frame of stack?.split("\n") ?? []) {
+    const at = frame.match(/\(?((?:\/|file:)[^()\s]+:\d+:\d+)\)?\s*$/)?.[1];
+    if (at && /^\s*at /.test(frame) && !/node_modules|node:/.test(frame)) return at.replace(/^.*?\/((?:apps|packages)\/)/, "$1");
+  }
+  return undefined;
+}
+
+/**
+ * What the log keeps of an error behind a 5xx: type, code, one line of message
+ * and where our code threw it, down its causes. Never a stack trace, Prisma's
+ * source excerpt or SQL (SPEC 7); the request id ties the line to the response.
+ */
+function errorSummary(error: unknown, depth = 0): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: messageLine(String(error)) };
+  const code = (error as { code?: unknown }).code;
+  const summary: Record<string, unknown> = { type: error.name, message: messageLine(error.message) };
+  if (typeof code === "string" || typeof code === "number") summary.code = code;
+  const where = whereThrown(error.stack);
+  if (where) summary.where = where;
+  if (error.cause !== undefined && depth < 3) summary.cause = errorSummary(error.cause, depth + 1);
+  return summary;
+}
+
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const { status, issues, headers } = toHttp(error);
   if (status >= 500) {
     const expected = status === 503;
-    req.log?.[expected ? "warn" : "error"]({ err: error }, expected ? "dependency unavailable" : "unhandled error");
+    req.log?.[expected ? "warn" : "error"]({ error: errorSummary(error) }, expected ? "dependency unavailable" : "unhandled error");
   }
   if (res.headersSent) {
     res.destroy();
