@@ -14,4 +14,4 @@ export {
   type UserCreationOutcome,
   type WorkerMetrics,
 } from "./metrics";
-export { stopOnSignals } from "./shutdown";
+export { runService, stopOnSignals } from "./shutdown";

@@ -1,6 +1,8 @@
-// One graceful-stop routine for every process: the first SIGTERM/SIGINT runs
-// `stop`, then the process exits with its outcome.
+// The graceful stop of every process (the first SIGTERM/SIGINT runs `stop`,
+// then the process exits with its outcome) and the entry point built on it.
+import { loadConfig, type Config } from "@svc/config";
 import type { Logger } from "pino";
+import { createLogger } from "./logger";
 
 export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false;
@@ -18,4 +20,23 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
       );
     });
   }
+}
+
+/**
+ * The whole of a service's entry point (API or worker in a container): the
+ * configuration, its logger, an S3 endpoint it cannot do without, and a
+ * graceful stop on signals.
+ */
+export async function runService(
+  name: string,
+  start: (config: Config, logger: Logger, s3Endpoint: string) => Promise<{ stop(): Promise<void> }>,
+): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ ...config.log, name });
+  if (!config.storage.endpoint) {
+    logger.fatal(`S3_ENDPOINT must be set when the ${name} runs on its own (npm start embeds a local S3 server)`);
+    process.exit(1);
+  }
+  const service = await start(config, logger, config.storage.endpoint);
+  stopOnSignals(logger, service.stop);
 }
