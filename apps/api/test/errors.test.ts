@@ -62,8 +62,8 @@ describe("error bodies", () => {
   it("500 with a request id and nothing internal for an unexpected error", async () => {
     const failing = new Proxy(api.context.db, {
       get(target, prop, receiver) {
-        if (prop === "secretKey") {
-          return { findUnique: () => Promise.reject(new Error("boom in /srv/app/secret.ts at SELECT * FROM secret_keys")) };
+        if (prop === "$queryRaw") {
+          return () => Promise.reject(new Error("boom in /srv/app/secret.ts at SELECT * FROM secret_keys"));
         }
         return Reflect.get(target, prop, receiver);
       },

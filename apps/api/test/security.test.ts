@@ -276,7 +276,7 @@ describe("what responses and logs give away", () => {
     const failing = (error: Error) =>
       new Proxy(api.context.db, {
         get(target, prop, receiver) {
-          if (prop === "secretKey") return { findUnique: () => Promise.reject(error) };
+          if (prop === "$queryRaw") return () => Promise.reject(error);
           return Reflect.get(target, prop, receiver);
         },
       });

@@ -13,12 +13,14 @@ import {
   stageImage,
   type StagedImage,
 } from "./profile-images";
-import { getAuthSettings } from "./settings";
+import type { AuthSettings } from "./settings";
 import type { UserResource } from "./user-resource";
 import { validateUserFields, type ValidUserFields } from "./validate";
 
 export interface CreateUserRequest {
   deploymentId: string;
+  /** The deployment's settings as they are now (read with the caller's key). */
+  settings: AuthSettings;
   /** Text fields as received (multipart strings or JSON values); already checked for unknown/repeated names. */
   fields: Readonly<Record<string, unknown>>;
   /** Bytes of the `profile_image` part, if one came. */
@@ -94,8 +96,7 @@ export async function createUser(deps: UserDeps, request: CreateUserRequest): Pr
     if (earlier) return earlier;
   }
 
-  const settings = await getAuthSettings(deps.db, deploymentId);
-  const { fields, issues } = validateUserFields(request.fields, settings);
+  const { fields, issues } = validateUserFields(request.fields, request.settings);
   const upload = await inspectUpload(request.profileImage, deps.maxImagePixels, "profile_image");
   issues.push(...upload.issues);
   if (issues.length) throw new ValidationError(issues);

@@ -3,7 +3,7 @@
 // secret is ever compared byte by byte (nothing to time).
 import { createHash, randomBytes } from "node:crypto";
 import { newId, type Db } from "@svc/db";
-import { DEFAULT_AUTH_SETTINGS } from "./settings";
+import { DEFAULT_AUTH_SETTINGS, withDefaults, type AuthSettings } from "./settings";
 
 export type KeyEnvironment = "test" | "live";
 
@@ -47,16 +47,24 @@ export async function revokeSecretKey(db: Db, keyId: string): Promise<boolean> {
   return count === 1;
 }
 
-/** The deployment a bearer key belongs to, or undefined for a malformed, unknown or revoked key. */
-export async function authenticateSecretKey(
-  db: Db,
-  key: string,
-): Promise<{ deploymentId: string; keyId: string } | undefined> {
+export interface Caller {
+  deploymentId: string;
+  keyId: string;
+  /** The deployment's auth settings, read in the same query as the key (SPEC 3: as they are now). */
+  settings: AuthSettings;
+}
+
+/**
+ * The deployment a bearer key belongs to, with its settings, or undefined for
+ * a malformed, unknown or revoked key. One query: this runs on every request.
+ */
+export async function authenticateSecretKey(db: Db, key: string): Promise<Caller | undefined> {
   if (!KEY_FORMAT.test(key)) return undefined;
-  const row = await db.secretKey.findUnique({
-    where: { keyHash: hashSecretKey(key) },
-    select: { id: true, deploymentId: true, revokedAt: true },
-  });
-  if (!row || row.revokedAt) return undefined;
-  return { deploymentId: row.deploymentId, keyId: row.id };
+  const [row] = await db.$queryRaw<
+    { id: string; deployment_id: string; revoked_at: Date | null; settings: unknown }[]
+  >`SELECT k.id, k.deployment_id, k.revoked_at, s.settings
+    FROM secret_keys k LEFT JOIN deployment_auth_settings s ON s.deployment_id = k.deployment_id
+    WHERE k.key_hash = ${hashSecretKey(key)}`;
+  if (!row || row.revoked_at) return undefined;
+  return { deploymentId: row.deployment_id, keyId: row.id, settings: withDefaults(row.settings) };
 }

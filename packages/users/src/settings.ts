@@ -110,12 +110,16 @@ export function defaultCountry(settings: AuthSettings): CountryCode | undefined 
 }
 
 /** Settings as stored, over the defaults (so settings added later apply to old deployments). */
+export function withDefaults(stored: unknown): AuthSettings {
+  return deepMerge(DEFAULT_AUTH_SETTINGS, stored ?? {}) as AuthSettings;
+}
+
 export async function getAuthSettings(db: Db, deploymentId: string): Promise<AuthSettings> {
   const row = await db.deploymentAuthSettings.findUnique({
     where: { deploymentId },
     select: { settings: true },
   });
-  return deepMerge(DEFAULT_AUTH_SETTINGS, row?.settings ?? {}) as AuthSettings;
+  return withDefaults(row?.settings);
 }
 
 /** Deep-merges a patch into the current settings and stores the validated result. */

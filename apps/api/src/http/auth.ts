@@ -1,12 +1,12 @@
 // Bearer secret-key authentication and the per-key rate limit (SPEC 2).
 import type { RequestHandler } from "express";
-import { authenticateSecretKey, type UserDeps } from "@svc/users";
+import { authenticateSecretKey, type Caller, type UserDeps } from "@svc/users";
 import { authenticationError, HttpError } from "./errors";
 
 declare module "express-serve-static-core" {
   interface Request {
     /** Set by `requireSecretKey` on every authenticated route. */
-    caller?: { deploymentId: string; keyId: string };
+    caller?: Caller;
   }
 }
 
@@ -38,8 +38,10 @@ export function requireSecretKey(db: UserDeps["db"], limiter?: RateLimiter): Req
   };
 }
 
-/** The authenticated caller's deployment; only reachable behind `requireSecretKey`. */
-export function deploymentOf(req: { caller?: { deploymentId: string } }): string {
+/** The authenticated caller; only reachable behind `requireSecretKey`. */
+export function callerOf(req: { caller?: Caller }): Caller {
   if (!req.caller) throw new Error("route is missing requireSecretKey");
-  return req.caller.deploymentId;
+  return req.caller;
 }
+
+export const deploymentOf = (req: { caller?: Caller }): string => callerOf(req).deploymentId;

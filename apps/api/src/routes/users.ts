@@ -13,7 +13,7 @@ import {
   waitForProfileImage,
   type UserDeps,
 } from "@svc/users";
-import { deploymentOf } from "../http/auth";
+import { callerOf, deploymentOf } from "../http/auth";
 import { parseFormBody, readForm } from "../http/body";
 import { HttpError } from "../http/errors";
 import { limitLargeUploads } from "../http/upload-limit";
@@ -46,11 +46,17 @@ export function usersRouter(deps: UserDeps & { maxImageBytes: number; uploadConc
   const form = [limitLargeUploads(deps.uploadConcurrency), parseFormBody(deps.maxImageBytes)];
 
   router.post("/users", ...form, async (req, res) => {
-    const deploymentId = deploymentOf(req);
+    const { deploymentId, settings } = callerOf(req);
     const idempotencyKey = idempotencyKeyOf(req.get("idempotency-key"));
     const body = readForm(req, CREATE_USER_FIELDS, "profile_image");
     if (body.issues.length) throw new ValidationError(body.issues);
-    const result = await createUser(deps, { deploymentId, fields: body.fields, profileImage: body.file, idempotencyKey });
+    const result = await createUser(deps, {
+      deploymentId,
+      settings,
+      fields: body.fields,
+      profileImage: body.file,
+      idempotencyKey,
+    });
     let user = result.user;
     const waitMs = preferredWaitMs(req.get("prefer"));
     if (waitMs !== undefined && user.profile_image_status === "pending") {
