@@ -45,7 +45,7 @@ const envSchema = z.object({
   /** bcrypt hashes at once; default one core fewer than the machine has, so hashing never starves the event loop. */
   PASSWORD_HASH_CONCURRENCY: int(1, 64).default(Math.max(1, availableParallelism() - 1)),
   /** Multipart bodies over 1 MiB buffered at once; more wait (TCP backpressure), bounding memory. */
-  UPLOAD_CONCURRENCY: int(1, 1024).default(8),
+  UPLOAD_CONCURRENCY: int(1, 1024).default(4),
 
   RATE_LIMIT_ENABLED: bool.default(true),
   RATE_LIMIT_MAX: int(1, 1_000_000).default(1000),

@@ -77,6 +77,25 @@ export function serializeError(error: unknown): Record<string, unknown> {
   const code = (error as { code?: unknown }).code;
   const out: Record<string, unknown> = { type: error.name, message: error.message };
   if (code !== undefined) out.code = code;
-  if ((error as { expected?: boolean }).expected !== true && error.stack) out.stack = error.stack;
+  if (!isExpected(error) && error.stack) out.stack = error.stack;
   return out;
+}
+
+/** Outages of a dependency: retried or answered 503 by design, so a stack says nothing new. */
+const OUTAGE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+const OUTAGE_TYPES = new Set([
+  "QueueUnavailableError",
+  "ObjectStoreTimeoutError",
+  "DependencyUnavailableError",
+  "ProfileImageRejectedError",
+  "UnrecoverableError",
+]);
+
+function isExpected(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    (error as { expected?: boolean }).expected === true ||
+    OUTAGE_TYPES.has(error.name) ||
+    (typeof code === "string" && OUTAGE_CODES.has(code))
+  );
 }
