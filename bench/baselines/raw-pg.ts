@@ -4,7 +4,8 @@
 // same number of transactions in flight as the load generator's connections.
 import pg from "pg";
 import { newId } from "@svc/db";
-import { summarize, userFields, type LatencySummary } from "../lib/bodies";
+import { userFields, type LatencySummary } from "../lib/bodies";
+import { closedLoop } from "../lib/closed-loop";
 import { serveOnce } from "../lib/proc";
 
 export interface RawPgInput {
@@ -64,27 +65,7 @@ serveOnce<RawPgInput, RawPgResult>(async (input) => {
     }
   }
 
-  async function drive(durationS: number, latencies?: number[]): Promise<number> {
-    const end = performance.now() + durationS * 1000;
-    let done = 0;
-    await Promise.all(
-      Array.from({ length: input.concurrency }, async () => {
-        while (performance.now() < end) {
-          const started = performance.now();
-          await insertOne();
-          latencies?.push(performance.now() - started);
-          done++;
-        }
-      }),
-    );
-    return done;
-  }
-
-  await drive(input.warmupS);
-  const latencies: number[] = [];
-  const started = performance.now();
-  const done = await drive(input.durationS, latencies);
-  const durationS = (performance.now() - started) / 1000;
+  const { perSecond, ...result } = await closedLoop(input, insertOne);
   await pool.end();
-  return { ...summarize(latencies), durationS, transactionsPerSecond: done / durationS, errors };
+  return { ...result, transactionsPerSecond: perSecond, errors };
 });

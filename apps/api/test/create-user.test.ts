@@ -2,6 +2,7 @@
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, uniqueSuffix, type TestApi } from "../../../test/support/harness";
+import { SPEC_4_USER_KEYS } from "../../../test/support/spec";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -44,20 +45,7 @@ describe("POST /users", () => {
       primary_phone_number: "+14155552671",
     });
     expect(res.body.id).toMatch(/^user_[0-9a-z]{26}$/);
-    expect(Object.keys(res.body).sort()).toEqual(
-      [
-        "id",
-        "created_at",
-        "updated_at",
-        "first_name",
-        "last_name",
-        "username",
-        "profile_picture_url",
-        "profile_image_status",
-        "primary_email_address",
-        "primary_phone_number",
-      ].sort(),
-    );
+    expect(Object.keys(res.body).sort()).toEqual(SPEC_4_USER_KEYS);
     const details = await request(api.app).get(`/users/${res.body.id}/details`).set("Authorization", api.auth).expect(200);
     expect(details.body.email_addresses).toEqual([
       expect.objectContaining({ email_address: address, is_primary: true, verified: true, verified_at: expect.any(String) }),

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userResourceSchema } from "@svc/users";
 import { createTestApi, uniqueSuffix, type TestApi } from "../../../test/support/harness";
 import { solidAs } from "../../../test/support/images";
+import { SPEC_4_USER_KEYS } from "../../../test/support/spec";
 
 /** @wacht/backend's CreateUserRequest. */
 interface WachtCreateUserRequest {
@@ -38,18 +39,6 @@ function wachtForm(request: WachtCreateUserRequest): FormData {
 /** Wacht's parseApiError: the message is the body's top-level `message`. */
 const wachtErrorMessage = (data: unknown) => (data as { message?: string }).message || "An error occurred";
 
-const SPEC_4_KEYS = [
-  "id",
-  "created_at",
-  "updated_at",
-  "first_name",
-  "last_name",
-  "username",
-  "profile_picture_url",
-  "profile_image_status",
-  "primary_email_address",
-  "primary_phone_number",
-].sort();
 
 let api: TestApi;
 let server: Server;
@@ -92,7 +81,7 @@ describe("@wacht/backend users.createUser", () => {
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     const body = (await res.json()) as Record<string, unknown>;
     expect(res.headers.get("location")).toBe(`/users/${body.id}`);
-    expect(Object.keys(body).sort()).toEqual(SPEC_4_KEYS);
+    expect(Object.keys(body).sort()).toEqual(SPEC_4_USER_KEYS);
     expect(userResourceSchema.strict().parse(body)).toMatchObject({
       first_name: "Ada",
       last_name: "Lovelace",
