@@ -188,24 +188,65 @@ export async function scenarioLoad(suite: Suite, procs: Processes): Promise<Scen
   };
 }
 
+/**
+ * Creates with images at 25/s from 8 connections while a dependency is taken
+ * down for `downMs` and brought back; what the load saw, and when.
+ */
+async function loadThroughOutage(
+  suite: Suite,
+  procs: Processes,
+  tag: string,
+  deployment: { key: string },
+  outage: {
+    timeoutMs: number;
+    leadMs: number;
+    downMs: number;
+    tailMs: number;
+    takeDown(): Promise<unknown>;
+    bringUp(): Promise<unknown>;
+  },
+) {
+  const api = await procs.api(`${tag}-api`);
+  await procs.worker(`${tag}-worker`);
+  let stop = false;
+  const load = drive({
+    targets: [api.url],
+    key: deployment.key,
+    concurrency: 8,
+    perSecond: 25,
+    until: () => stop,
+    withImages: true,
+    timeoutMs: outage.timeoutMs,
+    tag,
+  });
+  await sleep(outage.leadMs);
+  const down = Date.now();
+  await outage.takeDown();
+  await sleep(outage.downMs);
+  await outage.bringUp();
+  const up = Date.now();
+  await sleep(outage.tailMs);
+  stop = true;
+  return { api, outcomes: await load, down, up };
+}
+
 /** 2. Redis killed (no persistence: every job in it is lost) for 10 s in the middle of the load. */
 export async function scenarioRedisOutage(suite: Suite, procs: Processes): Promise<ScenarioResult> {
   const failures: string[] = [];
-  const { deploymentId, key } = await newDeployment(suite, "s2");
-  const api = await procs.api("s2-api");
-  await procs.worker("s2-worker");
-  let stop = false;
-  const load = drive({ targets: [api.url], key, concurrency: 8, perSecond: 25, until: () => stop, withImages: true, timeoutMs: 15_000, tag: "s2" });
-  await sleep(4_000);
-  const down = Date.now();
-  await suite.redis.crash();
-  await sleep(10_000);
-  await suite.redis.start();
-  const up = Date.now();
-  const pendingAtRestart = (await imageCounts(suite.db, deploymentId)).pending;
-  await sleep(4_000);
-  stop = true;
-  const outcomes = await load;
+  const deployment = await newDeployment(suite, "s2");
+  const { deploymentId } = deployment;
+  let pendingAtRestart = 0;
+  const { outcomes, down, up } = await loadThroughOutage(suite, procs, "s2", deployment, {
+    timeoutMs: 15_000,
+    leadMs: 4_000,
+    downMs: 10_000,
+    tailMs: 4_000,
+    takeDown: () => suite.redis.crash(),
+    bringUp: async () => {
+      await suite.redis.start();
+      pendingAtRestart = (await imageCounts(suite.db, deploymentId)).pending;
+    },
+  });
   expectOnly(outcomes, [201], failures);
   const during = outcomes.filter((o) => o.at >= down && o.at < up);
   if (during.length === 0) failures.push("no request was sent while Redis was down");
@@ -309,20 +350,16 @@ export async function scenarioWorkerKilled(suite: Suite, procs: Processes): Prom
 /** 5. PostgreSQL stopped (fast: sessions cut, transactions rolled back) for 5 s under load, then started again. */
 export async function scenarioDatabaseRestart(suite: Suite, procs: Processes): Promise<ScenarioResult> {
   const failures: string[] = [];
-  const { deploymentId, key } = await newDeployment(suite, "s5");
-  const api = await procs.api("s5-api");
-  await procs.worker("s5-worker");
-  let stop = false;
-  const load = drive({ targets: [api.url], key, concurrency: 8, perSecond: 25, until: () => stop, withImages: true, timeoutMs: 10_000, tag: "s5" });
-  await sleep(3_000);
-  const down = Date.now();
-  await suite.pg.stop();
-  await sleep(5_000);
-  await suite.pg.start();
-  const up = Date.now();
-  await sleep(8_000);
-  stop = true;
-  const outcomes = await load;
+  const deployment = await newDeployment(suite, "s5");
+  const { deploymentId } = deployment;
+  const { outcomes, down, up, api } = await loadThroughOutage(suite, procs, "s5", deployment, {
+    timeoutMs: 10_000,
+    leadMs: 3_000,
+    downMs: 5_000,
+    tailMs: 8_000,
+    takeDown: () => suite.pg.stop(),
+    bringUp: () => suite.pg.start(),
+  });
   expectOnly(outcomes, [201, 503], failures);
   const refused = outcomes.filter((o) => o.status === 503).length;
   if (refused === 0) failures.push("no request saw the outage (no 503)");
