@@ -140,6 +140,31 @@ async function newDeployment(suite: Suite, tag: string) {
 }
 
 const created = (outcomes: Outcome[]) => outcomes.filter((o) => o.status === 201).map((o) => o.userId as string);
+
+/**
+ * Waits for every image of the deployment to leave `pending`, then checks the
+ * scenario's invariants; failures of either land in `failures`. `settledAt`
+ * is when the images were done, for recovery times.
+ */
+async function settleAndCheck(
+  suite: Suite,
+  procs: Processes,
+  deploymentId: string,
+  createdIds: string[],
+  failures: string[],
+  options: { timeoutMs?: number; allowInDoubt?: boolean } = {},
+) {
+  const wait = await waitForImages(suite.db, deploymentId, options.timeoutMs ?? 120_000);
+  if (wait.timedOut) failures.push(`images still pending after ${seconds(wait.ms)}: ${wait.counts.pending}`);
+  const settledAt = Date.now();
+  const check = await checkDeployment(suite.db, procs.store, deploymentId, {
+    created: createdIds,
+    withImages: true,
+    ...(options.allowInDoubt ? { allowInDoubt: true } : {}),
+  });
+  failures.push(...check.failures);
+  return { wait, check, settledAt };
+}
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Lines of a child's log that hold `text` (pino JSON lines: the `msg`). */
@@ -174,10 +199,7 @@ export async function scenarioLoad(suite: Suite, procs: Processes): Promise<Scen
   const outcomes = await drive({ targets: [api.url], key, concurrency: 16, total: 500, withImages: true, timeoutMs: 30_000, tag: "s1" });
   const loadMs = Date.now() - t0;
   expectOnly(outcomes, [201], failures);
-  const wait = await waitForImages(suite.db, deploymentId, 120_000);
-  if (wait.timedOut) failures.push(`images still pending after ${seconds(wait.ms)}: ${wait.counts.pending}`);
-  const check = await checkDeployment(suite.db, procs.store, deploymentId, { created: created(outcomes), withImages: true });
-  failures.push(...check.failures);
+  const { wait, check } = await settleAndCheck(suite, procs, deploymentId, created(outcomes), failures);
   const p95 = percentile(outcomes.map((o) => o.ms), 95);
   return {
     name: "S1 load",
@@ -250,11 +272,8 @@ export async function scenarioRedisOutage(suite: Suite, procs: Processes): Promi
   expectOnly(outcomes, [201], failures);
   const during = outcomes.filter((o) => o.at >= down && o.at < up);
   if (during.length === 0) failures.push("no request was sent while Redis was down");
-  const wait = await waitForImages(suite.db, deploymentId, 120_000);
-  if (wait.timedOut) failures.push(`images still pending after ${seconds(wait.ms)}: ${wait.counts.pending}`);
-  const recoveredAfter = Date.now() - up;
-  const check = await checkDeployment(suite.db, procs.store, deploymentId, { created: created(outcomes), withImages: true });
-  failures.push(...check.failures);
+  const { check, settledAt } = await settleAndCheck(suite, procs, deploymentId, created(outcomes), failures);
+  const recoveredAfter = settledAt - up;
   return {
     name: "S2 Redis down",
     failures,
@@ -286,11 +305,8 @@ export async function scenarioStorageOutage(suite: Suite, procs: Processes): Pro
   await sleep(Math.max(0, down + 10_000 - Date.now()));
   await suite.s3.start();
   const up = Date.now();
-  const wait = await waitForImages(suite.db, deploymentId, 120_000);
-  if (wait.timedOut) failures.push(`images still pending after ${seconds(wait.ms)}: ${wait.counts.pending}`);
-  const recoveredAfter = Date.now() - up;
-  const check = await checkDeployment(suite.db, procs.store, deploymentId, { created: created(staged), withImages: true });
-  failures.push(...check.failures);
+  const { check, settledAt } = await settleAndCheck(suite, procs, deploymentId, created(staged), failures);
+  const recoveredAfter = settledAt - up;
   const retries = logCount(worker, "will retry");
   if (retries === 0) failures.push("the worker logged no retry: storage was not down while it worked");
   return {
@@ -333,11 +349,10 @@ export async function scenarioWorkerKilled(suite: Suite, procs: Processes): Prom
     await queue.close();
   }
   await procs.worker("s4-worker-2");
-  const wait = await waitForImages(suite.db, deploymentId, 180_000);
-  if (wait.timedOut) failures.push(`images still pending after ${seconds(wait.ms)}: ${wait.counts.pending}`);
-  const recoveredAfter = Date.now() - killedAt;
-  const check = await checkDeployment(suite.db, procs.store, deploymentId, { created: created(staged), withImages: true });
-  failures.push(...check.failures);
+  const { check, settledAt } = await settleAndCheck(suite, procs, deploymentId, created(staged), failures, {
+    timeoutMs: 180_000,
+  });
+  const recoveredAfter = settledAt - killedAt;
   return {
     name: "S4 worker SIGKILL",
     failures,
@@ -371,10 +386,7 @@ export async function scenarioDatabaseRestart(suite: Suite, procs: Processes): P
   const firstOk = outcomes.filter((o) => o.status === 201 && o.at >= up).sort((a, b) => a.at - b.at)[0];
   const ready = await answers(`${api.url}/readyz`, 200).catch(() => false);
   if (!ready) failures.push("/readyz is not 200 after the restart");
-  const wait = await waitForImages(suite.db, deploymentId, 120_000);
-  if (wait.timedOut) failures.push(`images still pending after ${seconds(wait.ms)}: ${wait.counts.pending}`);
-  const check = await checkDeployment(suite.db, procs.store, deploymentId, { created: created(outcomes), withImages: true, allowInDoubt: true });
-  failures.push(...check.failures);
+  const { check } = await settleAndCheck(suite, procs, deploymentId, created(outcomes), failures, { allowInDoubt: true });
   const slowest = Math.max(...outcomes.map((o) => o.ms));
   return {
     name: "S5 PostgreSQL restart",
@@ -428,10 +440,7 @@ export async function scenarioScaleOut(suite: Suite, newProcesses: (tag: string)
     const outcomes = await drive({ targets: apis.map((a) => a.url), key, concurrency: 16, total: 500, withImages: true, timeoutMs: 30_000, tag: "s6" });
     const loadMs = Date.now() - t0;
     expectOnly(outcomes, [201], failures);
-    const wait = await waitForImages(suite.db, deploymentId, 120_000);
-    if (wait.timedOut) failures.push(`images still pending after ${seconds(wait.ms)}: ${wait.counts.pending}`);
-    const check = await checkDeployment(suite.db, procs.store, deploymentId, { created: created(outcomes), withImages: true });
-    failures.push(...check.failures);
+    const { check } = await settleAndCheck(suite, procs, deploymentId, created(outcomes), failures);
     const [one = 0, two = 0] = rates;
     return {
       name: "S6 2 APIs + 3 workers",

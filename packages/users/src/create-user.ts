@@ -10,6 +10,7 @@ import {
   enqueueAfterCommit,
   inspectUpload,
   jobFor,
+  sha256Hex,
   stageImage,
   type StagedImage,
 } from "./profile-images";
@@ -52,10 +53,10 @@ const taken = (params: Identifier[]) =>
   new ConflictError(params.map((param) => ({ code: "form_identifier_exists", message: TAKEN[param], param })));
 
 /** Fingerprint of what was asked, so a reused Idempotency-Key with another body is caught. */
-function requestFingerprint(request: CreateUserRequest): string {
+function requestFingerprint(request: CreateUserRequest, imageSha256: string | undefined): string {
   const hash = createHash("sha256");
   for (const name of Object.keys(request.fields).sort()) hash.update(`${name}\0${JSON.stringify(request.fields[name])}\0`);
-  if (request.profileImage?.length) hash.update("profile_image\0").update(request.profileImage);
+  if (imageSha256) hash.update(`profile_image\0${imageSha256}`);
   return hash.digest("hex");
 }
 
@@ -90,14 +91,16 @@ async function replay(deps: UserDeps, deploymentId: string, key: string, fingerp
 
 export async function createUser(deps: UserDeps, request: CreateUserRequest): Promise<CreateUserResult> {
   const { deploymentId, idempotencyKey } = request;
-  const fingerprint = idempotencyKey ? requestFingerprint(request) : "";
+  // Hashed once: for the idempotency fingerprint and as the image record's digest.
+  const imageSha256 = request.profileImage?.length ? sha256Hex(request.profileImage) : undefined;
+  const fingerprint = idempotencyKey ? requestFingerprint(request, imageSha256) : "";
   if (idempotencyKey) {
     const earlier = await replay(deps, deploymentId, idempotencyKey, fingerprint);
     if (earlier) return earlier;
   }
 
   const { fields, issues } = validateUserFields(request.fields, request.settings);
-  const upload = await inspectUpload(request.profileImage, deps.maxImagePixels, "profile_image");
+  const upload = await inspectUpload(request.profileImage, deps.maxImagePixels, "profile_image", imageSha256);
   issues.push(...upload.issues);
   if (issues.length) throw new ValidationError(issues);
 

@@ -2,12 +2,11 @@
 // bucket → the user's URL, applied only while the image is still the user's
 // newest. Safe to run twice: the output key is content-addressed and every
 // write is conditional.
-import { createHash } from "node:crypto";
 import type { Db } from "@svc/db";
 import { transformToAvatar, type AvatarOptions } from "@svc/images";
 import { ObjectNotFoundError, profileImageKey } from "@svc/storage";
 import type { ProfileImageJob } from "@svc/queue";
-import { removeReplacedObjects } from "./profile-images";
+import { removeReplacedObjects, sha256Hex } from "./profile-images";
 import type { Logger, ObjectStorePort } from "./ports";
 
 export interface ProcessDeps {
@@ -65,7 +64,7 @@ export async function processProfileImage(deps: ProcessDeps, job: ProfileImageJo
     throw error;
   }
 
-  const sha256 = createHash("sha256").update(avatar.data).digest("hex");
+  const sha256 = sha256Hex(avatar.data);
   const key = profileImageKey(job.userId, sha256, avatar.extension);
   const url = storage.publicUrl(key);
   await storage.putPublic(key, avatar.data, avatar.contentType);

@@ -24,16 +24,20 @@ export async function inspectUpload(
   bytes: Buffer | undefined,
   maxPixels: number,
   param: string,
+  /** The bytes' SHA-256 when the caller has it already. */
+  sha256?: string,
 ): Promise<{ image?: AcceptedImage; issues: FieldIssue[] }> {
   if (!bytes || bytes.length === 0) return { issues: [] };
   try {
     const { type } = await inspectImage(bytes, { maxPixels });
-    return { image: { bytes, type, sha256: createHash("sha256").update(bytes).digest("hex") }, issues: [] };
+    return { image: { bytes, type, sha256: sha256 ?? sha256Hex(bytes) }, issues: [] };
   } catch (error) {
     if (error instanceof ImageRejectedError) return { issues: [{ code: error.code, message: error.message, param }] };
     throw error;
   }
 }
+
+export const sha256Hex = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 /** A staged original waiting to be committed with its user. */
 export interface StagedImage extends AcceptedImage {
@@ -177,11 +181,15 @@ export async function sweepPendingImages(
 export async function waitForProfileImage(db: Db, deploymentId: string, userId: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   let delay = 20;
+  // Poll the status column alone; the whole user is read once, at the end.
   for (;;) {
-    const user = await findUser(db, deploymentId, userId);
-    if (!user) throw new NotFoundError("User");
-    if (user.profileImageStatus !== "pending" || Date.now() >= deadline) return toUserResource(user);
+    const row = await db.user.findFirst({ where: { id: userId, deploymentId }, select: { profileImageStatus: true } });
+    if (!row) throw new NotFoundError("User");
+    if (row.profileImageStatus !== "pending" || Date.now() >= deadline) break;
     await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()))));
     delay = Math.min(delay * 1.5, 250);
   }
+  const user = await findUser(db, deploymentId, userId);
+  if (!user) throw new NotFoundError("User");
+  return toUserResource(user);
 }
